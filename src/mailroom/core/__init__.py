@@ -1,0 +1,1 @@
+"""The platform's core records: tenants, channels and the transit inbox."""

@@ -1,0 +1,28 @@
+"""Per-channel figures for `mailroom channels` and the pages: counts by state, last mail."""
+
+from django.db.models import Count, Max
+
+from mailroom.core.models import Channel, InboundMail
+
+
+def channel_summaries() -> list[dict]:
+    """One dict per channel, JSON-ready, in channel order."""
+    counts: dict[int, dict[str, int]] = {}
+    rows = InboundMail.objects.values("channel_id", "state").annotate(n=Count("id"))
+    for row in rows:
+        counts.setdefault(row["channel_id"], {})[row["state"]] = row["n"]
+    last = dict(
+        InboundMail.objects.values_list("channel_id").annotate(Max("received_at")).order_by()
+    )
+    return [
+        {
+            "tenant": ch.tenant.name,
+            "public_address": ch.public_address,
+            "inbound_address": ch.inbound_address,
+            "state": ch.state,
+            "state_reason": ch.state_reason,
+            "counts": {s: counts.get(ch.id, {}).get(s, 0) for s in InboundMail.State.values},
+            "last_received_at": last[ch.id].isoformat() if ch.id in last else None,
+        }
+        for ch in Channel.objects.select_related("tenant")
+    ]

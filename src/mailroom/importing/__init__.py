@@ -1,0 +1,1 @@
+"""Importing mail from files into the transit inbox (migrations, replays from backups)."""

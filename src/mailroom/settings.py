@@ -1,0 +1,103 @@
+"""Django settings, read from the environment.
+
+MAILROOM_HOME is the data folder (the SQLite database and the secret key live there);
+MAILROOM_DATABASE_URL switches to PostgreSQL for scale. The mail limits below are the
+platform defaults; a channel may override threshold, window and retention.
+"""
+
+import os
+import socket
+from pathlib import Path
+
+import dj_database_url
+
+from mailroom.home import data_home, secret_key
+
+HOME: Path = data_home()
+SECRET_KEY = secret_key(HOME)
+DEBUG = os.environ.get("MAILROOM_DEBUG", "") == "1"
+ALLOWED_HOSTS = os.environ.get("MAILROOM_ALLOWED_HOSTS", "*").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "mailroom.core",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "mailroom.web.urls"
+WSGI_APPLICATION = "mailroom.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+_default_url = f"sqlite:///{HOME / 'mailroom.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("MAILROOM_DATABASE_URL") or _default_url, conn_max_age=0
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A busy timeout makes concurrent writers wait for the lock instead of failing;
+    # IMMEDIATE takes the write lock at BEGIN so two writers never deadlock on upgrade.
+    # WAL lets readers (the web pages) go on while the receiver writes; synchronous=FULL
+    # makes a commit durable before we answer 250 (the integration worker relaxes it for
+    # its own connection: a lost integration is redone from the transit inbox).
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(HOME / "test.sqlite3")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+TIME_ZONE = "UTC"
+LANGUAGE_CODE = "en"
+STATIC_URL = "/static/"
+STATIC_ROOT = HOME / "static"
+LOGIN_URL = "/admin/login/"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("MAILROOM_LOG_LEVEL", "INFO")},
+    "loggers": {"mail.log": {"level": "WARNING"}},  # aiosmtpd's per-command chatter
+}
+
+# Platform defaults (the seed's numbers); see mailroom.core.limits for per-channel values.
+MAILROOM = {
+    "HOSTNAME": os.environ.get("MAILROOM_HOSTNAME", socket.gethostname()),
+    "PLATFORM_DOMAIN": os.environ.get("MAILROOM_PLATFORM_DOMAIN", "in.mailroom.localhost"),
+    "MAX_MAIL_BYTES": int(os.environ.get("MAILROOM_MAX_MAIL_BYTES", 25 * 1024 * 1024)),
+    "RETENTION_DAYS": int(os.environ.get("MAILROOM_RETENTION_DAYS", 5)),
+    "BLOCK_THRESHOLD": int(os.environ.get("MAILROOM_BLOCK_THRESHOLD", 10)),
+    "BLOCK_WINDOW_HOURS": int(os.environ.get("MAILROOM_BLOCK_WINDOW_HOURS", 24)),
+}

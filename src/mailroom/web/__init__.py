@@ -1,0 +1,1 @@
+"""The web side: URLs, the WSGI application and the HTTP server run by `mailroom run`."""
