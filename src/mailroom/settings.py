@@ -69,7 +69,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # makes a commit durable before we answer 250 (the integration worker relaxes it for
     # its own connection: a lost integration is redone from the transit inbox).
     DATABASES["default"]["OPTIONS"] = {
-        "timeout": 30,
+        "timeout": float(os.environ.get("MAILROOM_DB_TIMEOUT", 30)),
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
     }
