@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,18 @@ class Mailroom:
             self.env["MAILROOM_DATABASE_URL"] = url
         self.processes: list[subprocess.Popen] = []
 
+    def sql(self, query: str) -> list[tuple]:
+        """Read the database directly: for polling faster than a CLI call allows."""
+        if url := self.env.get("MAILROOM_DATABASE_URL"):
+            import psycopg
+
+            with psycopg.connect(url) as conn:
+                return conn.execute(query).fetchall()
+        import sqlite3
+
+        with closing(sqlite3.connect(self.home / "mailroom.sqlite3", timeout=30)) as conn:
+            return conn.execute(query).fetchall()
+
     def __call__(self, *args: str, input: bytes | None = None, timeout: float = 120):
         """Run `mailroom ARGS...` to the end; returns the CompletedProcess (text output)."""
         proc = subprocess.run(
@@ -117,13 +130,14 @@ def mailroom(tmp_path):
 
 
 class Server:
-    def __init__(self, mr: Mailroom):
+    def __init__(self, mr: Mailroom, *extra: str):
         self.smtp_port, self.lmtp_port = free_port(), free_port()
         self.process = mr.start(
             "run",
             "--smtp", f"127.0.0.1:{self.smtp_port}",
             "--lmtp", f"127.0.0.1:{self.lmtp_port}",
             "--web", "off",
+            *extra,
             ready="Mailroom is running",
         )
 

@@ -12,7 +12,10 @@ import sys
 import django
 
 # Each name is a module of mailroom.cli.commands with register(subparsers).
-COMMANDS = ["init", "tenant", "channel", "channels", "run", "smtp", "import_mail"]
+COMMANDS = [
+    "init", "tenant", "channel", "channels", "run", "smtp", "import_mail",
+    "integrate", "parse", "requests", "errors", "unblock",
+]
 
 EX_USAGE, EX_UNAVAILABLE, EX_SOFTWARE = 64, 69, 70
 

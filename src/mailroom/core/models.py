@@ -10,6 +10,9 @@ class Tenant(models.Model):
     """A client company ("solution"); everything else belongs to exactly one tenant."""
 
     name = models.CharField(max_length=200, unique=True)
+    # The tag in subjects that names a request: "[#12]" with the default prefix "#".
+    request_tag_prefix = models.CharField(max_length=20, default="#")
+    last_request_number = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -80,6 +83,9 @@ class InboundMail(models.Model):
     source = models.CharField(max_length=16, choices=Source.choices)
     received_at = models.DateTimeField(db_index=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.RECEIVED)
+    # What the log shows of the mail, filled by integration (even when parsing failed).
+    sender = models.CharField(max_length=254, blank=True, default="")
+    subject = models.TextField(blank=True, default="")
     error_code = models.CharField(max_length=32, blank=True, default="")
     error_text = models.TextField(blank=True, default="")
     attempts = models.PositiveIntegerField(default=0)
@@ -89,18 +95,26 @@ class InboundMail(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["channel", "state", "id"], name="mail_channel_state")]
+        indexes = [
+            models.Index(fields=["channel", "state", "id"], name="mail_channel_state"),
+            # The worker's queue: only the waiting mails, however large the table grows.
+            models.Index(
+                fields=["id"], condition=models.Q(state="received"), name="mail_waiting"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"mail {self.id} ({self.state}) for {self.rcpt_to}"
 
 
 class ChannelEvent(models.Model):
-    """A change of a channel's state (block, unblock), with when and why, kept for audit."""
+    """What happened to a channel or its mails (block, unblock, replay, dismiss): when, why, who."""
 
     class Kind(models.TextChoices):
         BLOCKED = "blocked"
         UNBLOCKED = "unblocked"
+        REPLAYED = "replayed"
+        DISMISSED = "dismissed"
 
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)

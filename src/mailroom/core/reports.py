@@ -3,6 +3,7 @@
 from django.db.models import Count, Max
 
 from mailroom.core.models import Channel, InboundMail
+from mailroom.pipeline.block import errors_in_window
 
 
 def channel_summaries() -> list[dict]:
@@ -21,7 +22,11 @@ def channel_summaries() -> list[dict]:
             "inbound_address": ch.inbound_address,
             "state": ch.state,
             "state_reason": ch.state_reason,
+            "state_changed_at": ch.state_changed_at.isoformat() if ch.state_changed_at else None,
             "counts": {s: counts.get(ch.id, {}).get(s, 0) for s in InboundMail.State.values},
+            "errors_in_window": errors_in_window(ch),
+            "block_threshold": ch.effective_threshold,
+            "block_window_hours": int(ch.effective_window.total_seconds() // 3600),
             "last_received_at": last[ch.id].isoformat() if ch.id in last else None,
         }
         for ch in Channel.objects.select_related("tenant")

@@ -3,6 +3,8 @@
 from mailroom.cli.commands.smtp import receiver_part
 from mailroom.cli.hostport import optional_hostport
 from mailroom.core.setup import ensure_demo, migrate_database
+from mailroom.maintenance.scheduler import SchedulerThread
+from mailroom.pipeline.worker import WorkerThread
 from mailroom.runner import Part, run_until_signalled
 from mailroom.web.server import WebServer
 
@@ -15,6 +17,8 @@ def register(subparsers) -> None:
                    help="HOST:PORT of the LMTP receiver, or off (default 127.0.0.1:2424)")
     p.add_argument("--web", type=optional_hostport, default=("127.0.0.1", 8000),
                    help="HOST:PORT of the web pages, or off (default 127.0.0.1:8000)")
+    p.add_argument("--no-worker", action="store_true",
+                   help="receive only; integrate with `mailroom integrate` elsewhere")
     p.set_defaults(handler=handle)
 
 
@@ -26,6 +30,11 @@ def handle(args) -> int:
         parts.append(receiver_part(*args.smtp, lmtp=False))
     if args.lmtp:
         parts.append(receiver_part(*args.lmtp, lmtp=True))
+    if not args.no_worker:
+        worker = WorkerThread()
+        parts.append(Part("integration worker", worker.start, worker.stop))
+    scheduler = SchedulerThread()
+    parts.append(Part("scheduler", scheduler.start, scheduler.stop))
     if args.web:
         parts.append(_web_part(*args.web))
     run_until_signalled(parts, on_ready=lambda: _welcome(args, channel, password_file))

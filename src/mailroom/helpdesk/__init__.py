@@ -1,0 +1,1 @@
+"""The helpdesk side: requests, their messages and attachments, as integration makes them."""

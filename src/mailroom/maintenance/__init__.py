@@ -1,0 +1,1 @@
+"""Periodic upkeep run by the scheduler: the retention purge of raw mail."""

@@ -1,0 +1,108 @@
+"""Integrating one mail in transit: parse -> check -> match -> apply, and record the outcome.
+
+Every mail ends in exactly one state with a reason a person can read. Only a fault of
+ours (an exception that is not a verdict on the mail) escapes, for the worker to retry.
+"""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from mailroom.core.models import InboundMail
+from mailroom.parsing import ParsedMail, ParseError, parse_mail_guarded
+from mailroom.pipeline import apply, block
+from mailroom.pipeline.check import check
+from mailroom.pipeline.match import duplicate_of, find_request
+from mailroom.pipeline.outcomes import Ignored, NotConforming
+from mailroom.pipeline.rawheaders import raw_header
+
+log = logging.getLogger(__name__)
+
+Parsed = ParsedMail | NotConforming
+
+
+def parse_for_integration(mail: InboundMail) -> Parsed:
+    """The parse step, with the size check before it; no database access."""
+    limit = settings.MAILROOM["MAX_MAIL_BYTES"]
+    if mail.size > limit:
+        return NotConforming(
+            "too-large",
+            f"The mail is {mail.size / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit.",
+        )
+    try:
+        return parse_mail_guarded(bytes(mail.raw))
+    except ParseError as exc:
+        return NotConforming(exc.code, exc.text)
+
+
+def integrate(mail: InboundMail, parsed: Parsed) -> str:
+    """Apply the verdict for one mail inside the caller's transaction; return its new state."""
+    _describe(mail, parsed)
+    try:
+        if isinstance(parsed, NotConforming):
+            raise parsed
+        state, text = _integrate_parsed(mail, parsed)
+        _finish(mail, state, text=text)
+    except NotConforming as exc:
+        _finish(mail, InboundMail.State.ERROR, code=exc.code, text=exc.text)
+        block.block_if_over_threshold(mail.channel)
+    except Ignored as exc:
+        _finish(mail, InboundMail.State.IGNORED, text=exc.reason)
+    return mail.state
+
+
+def _integrate_parsed(mail: InboundMail, parsed: ParsedMail) -> tuple[str, str]:
+    requester = check(parsed, mail.mail_from)
+    channel = mail.channel
+    earlier = duplicate_of(channel, parsed, mail)
+    if earlier is not None:
+        how = "Message-ID" if parsed.message_id else "content"
+        return InboundMail.State.DUPLICATE, f"same {how} as mail {earlier}; not added again"
+    match = find_request(channel.tenant, parsed, requester)
+    if match.request is None and parsed.automatic:
+        raise Ignored(f"automatic mail matching no request: {parsed.automatic}")
+    request = match.request or apply.open_request(mail, parsed, requester)
+    apply.add_message(request, mail, parsed, match.rule)
+    return InboundMail.State.INTEGRATED, f"request #{request.number} ({match.rule})"
+
+
+def _describe(mail: InboundMail, parsed: Parsed) -> None:
+    """Sender and subject for the log, from the parsed mail or, failing that, raw headers."""
+    if isinstance(parsed, ParsedMail):
+        sender = parsed.from_email or next(iter(parsed.reply_to), "") or parsed.sender
+        subject = parsed.subject
+    else:
+        sender = raw_header(bytes(mail.raw), "From")
+        subject = raw_header(bytes(mail.raw), "Subject")
+    mail.sender = (sender or mail.mail_from)[:254]
+    mail.subject = subject[:300]
+
+
+def _finish(mail: InboundMail, state: str, *, code: str = "", text: str = "") -> None:
+    mail.state = state
+    mail.error_code = code
+    mail.error_text = text
+    mail.processed_at = timezone.now()
+    mail.next_attempt_at = None
+    mail.save(
+        update_fields=[
+            "state", "error_code", "error_text", "processed_at", "next_attempt_at",
+            "sender", "subject",
+        ]
+    )
+
+
+def integrate_one(mail: InboundMail) -> str:
+    """Parse outside any transaction, then apply if the mail is still waiting (SQLite path)."""
+    parsed = parse_for_integration(mail)
+    with transaction.atomic():
+        fresh = (
+            InboundMail.objects.select_related("channel__tenant")
+            .filter(id=mail.id, state=InboundMail.State.RECEIVED)
+            .first()
+        )
+        if fresh is None or fresh.channel.state != fresh.channel.State.ACTIVE:
+            return "skipped"
+        return integrate(fresh, parsed)

@@ -1,0 +1,160 @@
+"""The integration worker: a loop that never dies for one mail (Mailman's runner is the model).
+
+Claims `received` mails of active channels, oldest first, and integrates each in its own
+transaction. A tenant's mail is integrated by one worker at a time, in arrival order: a
+reply must never be integrated before (or beside) the mail it answers, or it would open
+a new request. On PostgreSQL a worker takes a transaction-scoped advisory lock on the
+tenant, then the mail with `SELECT ... FOR UPDATE SKIP LOCKED`, both held until the mail
+is integrated, so any number of workers run in parallel across tenants. On SQLite every
+worker takes the oldest waiting mail, parses it, and integrates it only if it is still
+waiting once the write lock is taken (a loser skips it): the order holds there too.
+A fault of ours (database down, a bug) leaves the mail `received`, uncounted, and
+retried with back-off.
+"""
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from mailroom.core.models import Channel, InboundMail
+from mailroom.pipeline.integrate import integrate, integrate_one, parse_for_integration
+
+log = logging.getLogger(__name__)
+
+BACKOFF_S = [5, 30, 120, 600, 3600]  # after the 1st, 2nd, ... fault; then hourly
+
+
+@dataclass
+class Tally:
+    by_state: dict[str, int] = field(default_factory=dict)
+    faults: int = 0
+
+    def add(self, state: str) -> None:
+        self.by_state[state] = self.by_state.get(state, 0) + 1
+
+
+def _waiting():
+    now = timezone.now()
+    return (
+        InboundMail.objects.select_related("channel__tenant")
+        .filter(state=InboundMail.State.RECEIVED, channel__state=Channel.State.ACTIVE)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("id")
+    )
+
+
+LOCK_CLASS = 0x4D52  # "MR": our namespace of PostgreSQL advisory locks
+
+
+def _tenants_waiting() -> list[int]:
+    """Tenants with mail due, the one whose oldest waiting mail is oldest first."""
+    rows = (
+        _waiting().order_by().values("channel__tenant_id").annotate(first=Min("id"))
+        .order_by("first").values_list("channel__tenant_id", flat=True)
+    )
+    return list(rows[:50])
+
+
+def _lock_tenant(tenant_id: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_CLASS, tenant_id])
+        return cursor.fetchone()[0]
+
+
+def integrate_next() -> str | None:
+    """Integrate the oldest waiting mail; its new state, or None when none is due."""
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            for tenant_id in _tenants_waiting():
+                if not _lock_tenant(tenant_id):
+                    continue  # another worker is on this tenant
+                mail = (
+                    _waiting().filter(channel__tenant_id=tenant_id)
+                    .select_for_update(skip_locked=True, of=("self",)).first()
+                )
+                if mail is not None:
+                    return _guarded(mail, _integrate_claimed)
+            return None
+    mail = _waiting().first()
+    if mail is None:
+        return None
+    return _guarded(mail, integrate_one)
+
+
+def _integrate_claimed(mail: InboundMail) -> str:
+    return integrate(mail, parse_for_integration(mail))
+
+
+def _guarded(mail: InboundMail, step) -> str:
+    """Run one step on a mail; a fault of ours schedules a retry instead of escaping."""
+    try:
+        with transaction.atomic():
+            return step(mail)
+    except Exception:
+        log.exception("integrating mail %s failed; will retry", mail.id)
+        _schedule_retry(mail.id, mail.attempts)
+        return "retry"
+
+
+def _schedule_retry(mail_id: int, attempts: int) -> None:
+    delay = BACKOFF_S[min(attempts, len(BACKOFF_S) - 1)]
+    InboundMail.objects.filter(id=mail_id).update(
+        attempts=attempts + 1, next_attempt_at=timezone.now() + timedelta(seconds=delay)
+    )
+
+
+def relax_sqlite_durability() -> None:
+    """The worker's commits may be lost on power failure: the mail stays `received` and is
+    integrated again, so fsync per integration buys nothing here (receiving keeps FULL)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous=NORMAL")
+
+
+def run(stop: threading.Event, *, until_idle: bool = False, idle_wait: float = 0.5) -> Tally:
+    """Integrate until `stop` is set (or, with until_idle, until nothing is due)."""
+    tally = Tally()
+    while not stop.is_set():
+        try:
+            if connection.connection is None:  # first pass, or reconnecting after a fault
+                relax_sqlite_durability()
+            state = integrate_next()
+        except Exception:  # the database itself failed: wait, reconnect, go on
+            log.exception("worker cannot reach the database; retrying")
+            tally.faults += 1
+            connection.close()
+            stop.wait(min(30, 2 ** min(tally.faults, 5)))
+            continue
+        if state is None:
+            if until_idle:
+                break
+            stop.wait(idle_wait)
+        elif state != "skipped":
+            tally.add(state)
+    return tally
+
+
+class WorkerThread:
+    """The worker as a part of `mailroom run`: stop() lets the current mail finish."""
+
+    def __init__(self):
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="worker", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            run(self._stop)
+        finally:
+            connection.close()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=60)
