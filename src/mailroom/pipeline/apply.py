@@ -3,7 +3,7 @@
 Runs inside the integration transaction; the caller commits or rolls back all of it.
 """
 
-from django.db.models import F
+from django.db import connection
 
 from mailroom.core.models import InboundMail, Tenant
 from mailroom.helpdesk import storage
@@ -13,17 +13,25 @@ from mailroom.parsing import ParsedMail
 
 def open_request(mail: InboundMail, parsed: ParsedMail, requester: str) -> Request:
     tenant = mail.channel.tenant
-    # The UPDATE takes the tenant row's lock: two workers never get the same number.
-    Tenant.objects.filter(id=tenant.id).update(last_request_number=F("last_request_number") + 1)
-    number = Tenant.objects.values_list("last_request_number", flat=True).get(id=tenant.id)
     return Request.objects.create(
         tenant=tenant,
-        number=number,
+        number=_next_number(tenant),
         channel=mail.channel,
         subject=parsed.subject or "(no subject)",
         requester_email=requester,
         requester_name=parsed.from_name if requester == parsed.from_email else "",
     )
+
+
+def _next_number(tenant: Tenant) -> int:
+    """The tenant's next request number; the UPDATE locks the row, so no two share one."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Tenant._meta.db_table} SET last_request_number = last_request_number + 1"
+            " WHERE id = %s RETURNING last_request_number",
+            [tenant.id],
+        )
+        return cursor.fetchone()[0]
 
 
 def add_message(request: Request, mail: InboundMail, parsed: ParsedMail, rule: str) -> Message:
@@ -48,9 +56,10 @@ def add_message(request: Request, mail: InboundMail, parsed: ParsedMail, rule: s
         rule=rule,
     )
     _add_attachments(message, parsed)
-    if rule != Message.Rule.NEW and request.status == Request.Status.CLOSED:
-        request.status = Request.Status.OPEN
-    request.save(update_fields=["status", "updated_at"])
+    if rule != Message.Rule.NEW:
+        if request.status == Request.Status.CLOSED:
+            request.status = Request.Status.OPEN
+        request.save(update_fields=["status", "updated_at"])
     return message
 
 

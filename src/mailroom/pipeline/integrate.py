@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from mailroom.core.models import InboundMail
+from mailroom.core.models import Channel, InboundMail
 from mailroom.parsing import ParsedMail, ParseError, parse_mail_guarded
 from mailroom.pipeline import apply, block
 from mailroom.pipeline.check import check
@@ -26,6 +26,8 @@ Parsed = ParsedMail | NotConforming
 def parse_for_integration(mail: InboundMail) -> Parsed:
     """The parse step, with the size check before it; no database access."""
     limit = settings.MAILROOM["MAX_MAIL_BYTES"]
+    if not bytes(mail.raw).strip():
+        return NotConforming("empty", "The mail is empty: no header, no text, nothing to read.")
     if mail.size > limit:
         return NotConforming(
             "too-large",
@@ -95,14 +97,18 @@ def _finish(mail: InboundMail, state: str, *, code: str = "", text: str = "") ->
 
 
 def integrate_one(mail: InboundMail) -> str:
-    """Parse outside any transaction, then apply if the mail is still waiting (SQLite path)."""
+    """Parse outside any transaction, then apply if the mail is still waiting (SQLite path).
+
+    Another process may have integrated it, or blocked its channel, meanwhile: the check
+    runs under the write lock that the transaction takes at BEGIN (IMMEDIATE mode).
+    """
+    if mail.channel.state != mail.channel.State.ACTIVE:
+        return "skipped"
     parsed = parse_for_integration(mail)
     with transaction.atomic():
-        fresh = (
-            InboundMail.objects.select_related("channel__tenant")
-            .filter(id=mail.id, state=InboundMail.State.RECEIVED)
-            .first()
+        waiting = InboundMail.objects.filter(
+            id=mail.id, state=InboundMail.State.RECEIVED, channel__state=Channel.State.ACTIVE
         )
-        if fresh is None or fresh.channel.state != fresh.channel.State.ACTIVE:
+        if not waiting.exists():
             return "skipped"
-        return integrate(fresh, parsed)
+        return integrate(mail, parsed)
