@@ -101,4 +101,6 @@ MAILROOM = {
     "RETENTION_DAYS": int(os.environ.get("MAILROOM_RETENTION_DAYS", 5)),
     "BLOCK_THRESHOLD": int(os.environ.get("MAILROOM_BLOCK_THRESHOLD", 10)),
     "BLOCK_WINDOW_HOURS": int(os.environ.get("MAILROOM_BLOCK_WINDOW_HOURS", 24)),
+    # Wall-clock limit of parsing one mail; a legitimate 25 MB mail parses in well under 1 s.
+    "PARSE_TIMEOUT_S": float(os.environ.get("MAILROOM_PARSE_TIMEOUT_S", 4)),
 }

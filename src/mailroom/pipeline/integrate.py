@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mailroom.core.models import Channel, InboundMail
-from mailroom.parsing import ParsedMail, ParseError, parse_mail_guarded
+from mailroom.parsing import ParsedMail, ParseError, ParseLimits, parse_mail_guarded
 from mailroom.pipeline import apply, block
 from mailroom.pipeline.check import check
 from mailroom.pipeline.match import duplicate_of, find_request
@@ -21,6 +21,10 @@ from mailroom.pipeline.rawheaders import raw_header
 log = logging.getLogger(__name__)
 
 Parsed = ParsedMail | NotConforming
+
+
+def parse_limits() -> ParseLimits:
+    return ParseLimits(timeout_s=settings.MAILROOM["PARSE_TIMEOUT_S"])
 
 
 def parse_for_integration(mail: InboundMail) -> Parsed:
@@ -34,7 +38,7 @@ def parse_for_integration(mail: InboundMail) -> Parsed:
             f"The mail is {mail.size / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit.",
         )
     try:
-        return parse_mail_guarded(bytes(mail.raw))
+        return parse_mail_guarded(bytes(mail.raw), parse_limits())
     except ParseError as exc:
         return NotConforming(exc.code, exc.text)
 

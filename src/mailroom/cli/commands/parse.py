@@ -7,6 +7,7 @@ from django.conf import settings
 
 from mailroom.parsing import ParseError, parse_mail_guarded
 from mailroom.pipeline.check import check
+from mailroom.pipeline.integrate import parse_limits
 from mailroom.pipeline.outcomes import Ignored, NotConforming
 
 
@@ -39,7 +40,7 @@ def parse_file(path: Path) -> dict:
     if len(raw) > limit:
         return {**result, "error_code": "too-large", "error_text": f"over {limit} bytes"}
     try:
-        parsed = parse_mail_guarded(raw)
+        parsed = parse_mail_guarded(raw, parse_limits())
     except ParseError as exc:
         return {**result, "error_code": exc.code, "error_text": exc.text}
     result.update(parsed.to_json())
