@@ -75,6 +75,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
     }
     DATABASES["default"]["TEST"] = {"NAME": str(HOME / "test.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The same bound on lock waits: a blocked insert fails and the receiver answers 451
+    # long before the sending MTA gives up and retries a mail we might still commit.
+    _lock_ms = int(float(os.environ.get("MAILROOM_DB_TIMEOUT", 30)) * 1000)
+    DATABASES["default"]["OPTIONS"] = {"options": f"-c lock_timeout={_lock_ms}"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
