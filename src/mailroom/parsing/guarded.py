@@ -1,0 +1,117 @@
+"""parse_mail under a wall-clock limit, in one reusable child process.
+
+The stdlib parser has inputs that take minutes (docs/BAD_INPUT.md); a thread cannot be stopped,
+a process can. The child is started lazily with the "spawn" method (safe in a process that
+already runs threads and database connections), kept for the next mail, and killed and replaced
+when a mail exceeds `limits.timeout_s` (TooComplex) or kills it (Unparseable). Calls from several
+threads are served one at a time.
+
+Failing to start the child is an infrastructure fault, not the mail's: it raises RuntimeError so
+that the caller retries later instead of recording an error against the mail.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+from multiprocessing.connection import Connection
+
+from mailroom.parsing.errors import ParseError, TooComplex, Unparseable
+from mailroom.parsing.model import ParsedMail, ParseLimits
+from mailroom.parsing.parser import parse_mail
+
+START_TIMEOUT_S = 60.0
+_CONTEXT = multiprocessing.get_context("spawn")
+
+
+class _Child:
+    """One parser process and our end of its pipe."""
+
+    def __init__(self) -> None:
+        ours, theirs = _CONTEXT.Pipe(duplex=True)
+        self.process = _CONTEXT.Process(
+            target=_serve, args=(theirs,), name="mailroom-parser", daemon=True
+        )
+        self.process.start()
+        theirs.close()
+        self.conn = ours
+        if not ours.poll(START_TIMEOUT_S) or ours.recv() != "ready":
+            self.stop()
+            raise RuntimeError("The mail parser process did not start.")
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+_lock = threading.Lock()
+_child: _Child | None = None
+
+
+def _forget_parents_child() -> None:
+    # In a fork of this process the child and its pipe belong to the parent, and the lock
+    # may have been held by a thread that does not exist here.
+    global _child, _lock
+    _child = None
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_parents_child)
+
+
+def parse_mail_guarded(raw: bytes, limits: ParseLimits = ParseLimits()) -> ParsedMail:  # noqa: B008
+    with _lock:
+        child = _current_child()
+        try:
+            child.conn.send((raw, limits))
+            if not child.conn.poll(limits.timeout_s):
+                _replace_child()
+                raise TooComplex(f"Parsing the message took longer than {limits.timeout_s:g} s.")
+            status, value = child.conn.recv()
+        except (EOFError, OSError) as exc:
+            _replace_child()
+            raise Unparseable(
+                f"The parser process died while reading the message ({type(exc).__name__})."
+            ) from None
+    if status == "ok":
+        return value
+    raise value
+
+
+def _current_child() -> _Child:
+    global _child
+    if _child is None or not _child.process.is_alive():
+        if _child is not None:
+            _child.stop()
+        _child = _Child()
+    return _child
+
+
+def _replace_child() -> None:
+    global _child
+    if _child is not None:
+        _child.stop()
+        _child = None
+
+
+def _serve(conn: Connection) -> None:
+    """Child process loop: one mail in, one ("ok", ParsedMail) or ("error", ParseError) out."""
+    # Ctrl-C in a terminal reaches the whole process group: the parent decides, we go with it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    conn.send("ready")
+    while True:
+        try:
+            raw, limits = conn.recv()
+        except (EOFError, OSError):
+            return  # the parent went away
+        try:
+            reply: tuple[str, ParsedMail | ParseError] = ("ok", parse_mail(raw, limits))
+        except ParseError as exc:
+            reply = ("error", exc)
+        except Exception as exc:  # MemoryError and RecursionError included: this mail is the cause
+            name = type(exc).__name__
+            reply = ("error", Unparseable(f"The parser failed on this message ({name})."))
+        conn.send(reply)
