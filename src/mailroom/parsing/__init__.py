@@ -6,10 +6,13 @@ parse_mail(raw, limits)          pure; raises only ParseError subclasses (TooCom
 parse_mail_guarded(raw, limits)  the same in a reusable child process under a wall-clock
                                  limit (limits.timeout_s); a timeout is TooComplex, a crash
                                  of the child Unparseable.
+parse_many(raws, limits)         the same for a sequence, one result per mail (a ParsedMail
+                                 or a ParseError); the child parses the next mail while
+                                 the caller works on the current one.
 """
 
 from mailroom.parsing.errors import ParseError, TooComplex, Unparseable
-from mailroom.parsing.guarded import parse_mail_guarded
+from mailroom.parsing.guarded import parse_mail_guarded, parse_many
 from mailroom.parsing.model import ParsedAttachment, ParsedMail, ParseLimits
 from mailroom.parsing.parser import parse_mail
 
@@ -22,4 +25,5 @@ __all__ = [
     "Unparseable",
     "parse_mail",
     "parse_mail_guarded",
+    "parse_many",
 ]

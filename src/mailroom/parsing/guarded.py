@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import signal
 import threading
+from collections.abc import Iterable, Iterator
 from multiprocessing.connection import Connection
 
 from mailroom.parsing.errors import ParseError, TooComplex, Unparseable
@@ -65,20 +66,60 @@ os.register_at_fork(after_in_child=_forget_parents_child)
 def parse_mail_guarded(raw: bytes, limits: ParseLimits = ParseLimits()) -> ParsedMail:  # noqa: B008
     with _lock:
         child = _current_child()
-        try:
-            child.conn.send((raw, limits))
-            if not child.conn.poll(limits.timeout_s):
-                _replace_child()
-                raise TooComplex(f"Parsing the message took longer than {limits.timeout_s:g} s.")
-            status, value = child.conn.recv()
-        except (EOFError, OSError) as exc:
+        _send(child, raw, limits)
+        result = _receive(child, limits)
+    if isinstance(result, ParseError):
+        raise result
+    return result
+
+
+def parse_many(
+    raws: Iterable[bytes],
+    limits: ParseLimits = ParseLimits(),  # noqa: B008
+) -> Iterator[ParsedMail | ParseError]:
+    """Parse mails in order, one result (a ParsedMail or a ParseError) per mail.
+
+    While the caller works on one result, the child already parses the next mail: with
+    two cores, parsing costs the caller almost nothing. The next mail is sent only once
+    the current result is read, so neither side ever blocks writing to the other.
+    """
+    with _lock:
+        pending = iter(raws)
+        raw = next(pending, None)
+        if raw is None:
+            return
+        child = _current_child()
+        _send(child, raw, limits)
+        while raw is not None:
+            result = _receive(child, limits)
+            child = _current_child()  # a new one if that mail timed out or killed it
+            raw = next(pending, None)
+            if raw is not None:
+                _send(child, raw, limits)
+            yield result
+
+
+def _send(child: _Child, raw: bytes, limits: ParseLimits) -> None:
+    try:
+        child.conn.send((raw, limits))
+    except OSError:  # the child died between two mails: a fresh one takes this mail
+        _replace_child()
+        _current_child().conn.send((raw, limits))
+
+
+def _receive(child: _Child, limits: ParseLimits) -> ParsedMail | ParseError:
+    """The result of the mail the child is on; a timeout or a crash is that mail's error."""
+    try:
+        if not child.conn.poll(limits.timeout_s):
             _replace_child()
-            raise Unparseable(
-                f"The parser process died while reading the message ({type(exc).__name__})."
-            ) from None
-    if status == "ok":
-        return value
-    raise value
+            return TooComplex(f"Parsing the message took longer than {limits.timeout_s:g} s.")
+        _status, value = child.conn.recv()
+    except (EOFError, OSError) as exc:
+        _replace_child()
+        return Unparseable(
+            f"The parser process died while reading the message ({type(exc).__name__})."
+        )
+    return value
 
 
 def _current_child() -> _Child:

@@ -5,13 +5,14 @@ ours (an exception that is not a verdict on the mail) escapes, for the worker to
 """
 
 import logging
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from mailroom.core.models import Channel, InboundMail
-from mailroom.parsing import ParsedMail, ParseError, ParseLimits, parse_mail_guarded
+from mailroom.parsing import ParsedMail, ParseError, ParseLimits, parse_many
 from mailroom.pipeline import apply, block
 from mailroom.pipeline.check import check
 from mailroom.pipeline.match import duplicate_of, find_request
@@ -27,20 +28,37 @@ def parse_limits() -> ParseLimits:
     return ParseLimits(timeout_s=settings.MAILROOM["PARSE_TIMEOUT_S"])
 
 
-def parse_for_integration(mail: InboundMail) -> Parsed:
-    """The parse step, with the size check before it; no database access."""
+def _before_parsing(mail: InboundMail) -> NotConforming | None:
+    """The verdicts that need no parsing: an empty mail, a mail over the size limit."""
     limit = settings.MAILROOM["MAX_MAIL_BYTES"]
-    if not bytes(mail.raw).strip():
-        return NotConforming("empty", "The mail is empty: no header, no text, nothing to read.")
     if mail.size > limit:
         return NotConforming(
             "too-large",
             f"The mail is {mail.size / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit.",
         )
+    if not bytes(mail.raw).strip():
+        return NotConforming("empty", "The mail is empty: no header, no text, nothing to read.")
+    return None
+
+
+def parse_all(mails: list[InboundMail]) -> Iterator[Parsed]:
+    """The parse step for a batch, in order; no database access.
+
+    Mails are parsed one ahead in the guarded child process (see parsing.parse_many).
+    Close the iterator when stopping early: it holds the parser until then.
+    """
+    early = [_before_parsing(mail) for mail in mails]
+    to_parse = (bytes(m.raw) for m, verdict in zip(mails, early, strict=True) if not verdict)
+    results = parse_many(to_parse, parse_limits())
     try:
-        return parse_mail_guarded(bytes(mail.raw), parse_limits())
-    except ParseError as exc:
-        return NotConforming(exc.code, exc.text)
+        for verdict in early:
+            if verdict is None:
+                result = next(results)
+                verdict = NotConforming(result.code, result.text) if isinstance(
+                    result, ParseError) else result
+            yield verdict
+    finally:
+        results.close()
 
 
 def integrate(mail: InboundMail, parsed: Parsed) -> str:
@@ -100,15 +118,14 @@ def _finish(mail: InboundMail, state: str, *, code: str = "", text: str = "") ->
     )
 
 
-def integrate_one(mail: InboundMail) -> str:
-    """Parse outside any transaction, then apply if the mail is still waiting (SQLite path).
+def integrate_if_waiting(mail: InboundMail, parsed: Parsed) -> str:
+    """Apply a verdict parsed outside any transaction if the mail still waits (SQLite path).
 
     Another process may have integrated it, or blocked its channel, meanwhile: the check
     runs under the write lock that the transaction takes at BEGIN (IMMEDIATE mode).
     """
     if mail.channel.state != mail.channel.State.ACTIVE:
         return "skipped"
-    parsed = parse_for_integration(mail)
     with transaction.atomic():
         waiting = InboundMail.objects.filter(
             id=mail.id, state=InboundMail.State.RECEIVED, channel__state=Channel.State.ACTIVE

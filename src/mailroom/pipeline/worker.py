@@ -14,6 +14,7 @@ retried with back-off.
 
 import logging
 import threading
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -22,7 +23,7 @@ from django.db.models import Min, Q
 from django.utils import timezone
 
 from mailroom.core.models import Channel, InboundMail
-from mailroom.pipeline.integrate import integrate, integrate_one, parse_for_integration
+from mailroom.pipeline.integrate import integrate, integrate_if_waiting, parse_all
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +85,14 @@ def integrate_batch() -> list[str]:
                 )
                 mails = _share_channels(list(claimed[:BATCH]))
                 if mails:
-                    return [_guarded(mail, _integrate_claimed) for mail in mails]
+                    return _integrate_all(mails, _integrate_claimed)
             return []
-    mails = _share_channels(list(_waiting()[:BATCH]))
-    return [_guarded(mail, integrate_one) for mail in mails]
+    return _integrate_all(_share_channels(list(_waiting()[:BATCH])), integrate_if_waiting)
+
+
+def _integrate_all(mails: list[InboundMail], step) -> list[str]:
+    with closing(parse_all(mails)) as verdicts:
+        return [_guarded(mail, step, parsed) for mail, parsed in zip(mails, verdicts, strict=True)]
 
 
 def _share_channels(mails: list[InboundMail]) -> list[InboundMail]:
@@ -98,17 +103,17 @@ def _share_channels(mails: list[InboundMail]) -> list[InboundMail]:
     return mails
 
 
-def _integrate_claimed(mail: InboundMail) -> str:
+def _integrate_claimed(mail: InboundMail, parsed) -> str:
     if mail.channel.state != Channel.State.ACTIVE:
         return "skipped"  # blocked by an earlier mail of this batch
-    return integrate(mail, parse_for_integration(mail))
+    return integrate(mail, parsed)
 
 
-def _guarded(mail: InboundMail, step) -> str:
+def _guarded(mail: InboundMail, step, parsed) -> str:
     """Run one step on a mail; a fault of ours schedules a retry instead of escaping."""
     try:
         with transaction.atomic():
-            return step(mail)
+            return step(mail, parsed)
     except Exception:
         log.exception("integrating mail %s failed; will retry", mail.id)
         _schedule_retry(mail.id, mail.attempts)
