@@ -57,6 +57,7 @@ def test_worker_killed_mid_integration_then_restarted_integrates_each_mail_once(
     with log.open("wb") as out:
         worker = subprocess.Popen([*MAILROOM, "integrate"], env=loaded.env, stdout=out,
                                   stderr=subprocess.STDOUT)
+    loaded.processes.append(worker)  # stopped at teardown whatever happens here
     deadline = time.monotonic() + 60
     integrated = "SELECT count(*) FROM core_inboundmail WHERE state = 'integrated'"
     while loaded.sql(integrated)[0][0] < MAILS // 5:
@@ -81,6 +82,7 @@ def test_two_workers_on_postgresql_never_integrate_a_mail_twice(mailroom, mail_f
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         for _ in range(2)
     ]
+    mailroom.processes.extend(workers)
     time.sleep(3)
     mailroom.ok("import", "--channel", INBOUND, str(mail_folder))
     mailroom.ok("import", "--channel", OTHER, str(mail_folder))
