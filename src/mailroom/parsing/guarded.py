@@ -17,6 +17,7 @@ import os
 import signal
 import threading
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 
 from mailroom.parsing.errors import ParseError, TooComplex, Unparseable
@@ -50,14 +51,16 @@ class _Child:
 
 _lock = threading.Lock()
 _child: _Child | None = None
+_send_pool: ThreadPoolExecutor | None = None
 
 
 def _forget_parents_child() -> None:
     # In a fork of this process the child and its pipe belong to the parent, and the lock
     # may have been held by a thread that does not exist here.
-    global _child, _lock
+    global _child, _lock, _send_pool
     _child = None
     _lock = threading.Lock()
+    _send_pool = None
 
 
 os.register_at_fork(after_in_child=_forget_parents_child)
@@ -65,9 +68,8 @@ os.register_at_fork(after_in_child=_forget_parents_child)
 
 def parse_mail_guarded(raw: bytes, limits: ParseLimits = ParseLimits()) -> ParsedMail:  # noqa: B008
     with _lock:
-        child = _current_child()
-        _send(child, raw, limits)
-        result = _receive(child, limits)
+        _send(raw, limits)
+        result = _receive(_current_child(), limits)
     if isinstance(result, ParseError):
         raise result
     return result
@@ -81,27 +83,35 @@ def parse_many(
 
     While the caller works on one result, the child already parses the next mail: with
     two cores, parsing costs the caller almost nothing. The next mail is sent only once
-    the current result is read, so neither side ever blocks writing to the other.
+    the current result is read, so neither side ever blocks writing to the other; it is
+    written by a helper thread, as a mail larger than the socket's buffer would otherwise
+    hold the caller until the child is scheduled to read it.
     """
     with _lock:
         pending = iter(raws)
         raw = next(pending, None)
         if raw is None:
             return
-        child = _current_child()
-        _send(child, raw, limits)
+        _send(raw, limits)
         while raw is not None:
-            result = _receive(child, limits)
-            child = _current_child()  # a new one if that mail timed out or killed it
+            result = _receive(_current_child(), limits)
             raw = next(pending, None)
-            if raw is not None:
-                _send(child, raw, limits)
+            sending = _sender().submit(_send, raw, limits) if raw is not None else None
             yield result
+            if sending is not None:
+                sending.result()  # re-raises a failure to start a new child
 
 
-def _send(child: _Child, raw: bytes, limits: ParseLimits) -> None:
+def _sender() -> ThreadPoolExecutor:
+    global _send_pool
+    if _send_pool is None:
+        _send_pool = ThreadPoolExecutor(1, thread_name_prefix="mailroom-parser-send")
+    return _send_pool
+
+
+def _send(raw: bytes, limits: ParseLimits) -> None:
     try:
-        child.conn.send((raw, limits))
+        _current_child().conn.send((raw, limits))
     except OSError:  # the child died between two mails: a fresh one takes this mail
         _replace_child()
         _current_child().conn.send((raw, limits))

@@ -87,7 +87,11 @@ def integrate_batch() -> list[str]:
                 if mails:
                     return _integrate_all(mails, _integrate_claimed)
             return []
-    return _integrate_all(_share_channels(list(_waiting()[:BATCH])), integrate_if_waiting)
+    mails = _share_channels(list(_waiting()[:BATCH]))
+    # One write transaction per batch (a savepoint per mail): SQLite's commit is the cost
+    # that counts, and the lock is held for a batch's few milliseconds only.
+    with transaction.atomic():
+        return _integrate_all(mails, integrate_if_waiting)
 
 
 def _integrate_all(mails: list[InboundMail], step) -> list[str]:
