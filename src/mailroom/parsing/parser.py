@@ -21,6 +21,7 @@ from mailroom.parsing.charsets import charset_hint
 from mailroom.parsing.dates import parse_date
 from mailroom.parsing.defects import Defects
 from mailroom.parsing.errors import ParseError, TooComplex, Unparseable
+from mailroom.parsing.fastpolicy import caching_default
 from mailroom.parsing.headers import HeaderReader
 from mailroom.parsing.identifiers import first_message_id, message_ids
 from mailroom.parsing.model import ParsedMail, ParseLimits
@@ -30,7 +31,7 @@ from mailroom.parsing.structure import Part, flatten
 
 _BARE_CR = re.compile(rb"\r(?!\n)")
 _POLICIES: tuple[tuple[str, Policy], ...] = (
-    ("default", email.policy.default),
+    ("default", caching_default),
     ("compat32", email.policy.compat32),
 )
 

@@ -8,10 +8,9 @@ import logging
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
-from mailroom.core.models import Channel, InboundMail
+from mailroom.core.models import InboundMail
 from mailroom.parsing import ParsedMail, ParseError, ParseLimits, parse_many
 from mailroom.pipeline import apply, block
 from mailroom.pipeline.check import check
@@ -116,20 +115,3 @@ def _finish(mail: InboundMail, state: str, *, code: str = "", text: str = "") ->
             "sender", "subject",
         ]
     )
-
-
-def integrate_if_waiting(mail: InboundMail, parsed: Parsed) -> str:
-    """Apply a verdict parsed outside any transaction if the mail still waits (SQLite path).
-
-    Another process may have integrated it, or blocked its channel, meanwhile: the check
-    runs under the write lock that the transaction takes at BEGIN (IMMEDIATE mode).
-    """
-    if mail.channel.state != mail.channel.State.ACTIVE:
-        return "skipped"
-    with transaction.atomic():
-        waiting = InboundMail.objects.filter(
-            id=mail.id, state=InboundMail.State.RECEIVED, channel__state=Channel.State.ACTIVE
-        )
-        if not waiting.exists():
-            return "skipped"
-        return integrate(mail, parsed)

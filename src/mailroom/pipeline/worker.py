@@ -1,13 +1,13 @@
 """The integration worker: a loop that never dies for one mail (Mailman's runner is the model).
 
-Claims `received` mails of active channels, oldest first, and integrates each in its own
-transaction. A tenant's mail is integrated by one worker at a time, in arrival order: a
-reply must never be integrated before (or beside) the mail it answers, or it would open
-a new request. On PostgreSQL a worker takes a transaction-scoped advisory lock on the
-tenant, then the mail with `SELECT ... FOR UPDATE SKIP LOCKED`, both held until the mail
-is integrated, so any number of workers run in parallel across tenants. On SQLite every
-worker takes the oldest waiting mail, parses it, and integrates it only if it is still
-waiting once the write lock is taken (a loser skips it): the order holds there too.
+Claims `received` mails of active channels, oldest first, in batches (one transaction,
+a savepoint per mail, so a fault rolls back that mail only). A tenant's mail is integrated
+by one worker at a time, in arrival order: a reply must never be integrated before (or
+beside) the mail it answers, or it would open a new request. On PostgreSQL a worker takes
+a transaction-scoped advisory lock on the tenant, then the mails with `SELECT ... FOR
+UPDATE SKIP LOCKED`, both held until the batch commits, so any number of workers run in
+parallel across tenants. On SQLite the batch's transaction holds the database's write
+lock, so workers take turns.
 A fault of ours (database down, a bug) leaves the mail `received`, uncounted, and
 retried with back-off.
 """
@@ -23,7 +23,7 @@ from django.db.models import Min, Q
 from django.utils import timezone
 
 from mailroom.core.models import Channel, InboundMail
-from mailroom.pipeline.integrate import integrate, integrate_if_waiting, parse_all
+from mailroom.pipeline.integrate import integrate, parse_all
 
 log = logging.getLogger(__name__)
 
@@ -73,30 +73,34 @@ BATCH = 20  # mails claimed at once: fewer queue queries, still a short transact
 def integrate_batch() -> list[str]:
     """Integrate the oldest waiting mails (of one tenant on PostgreSQL); their new states.
 
-    An empty list means nothing is due.
+    An empty list means nothing is due. The batch is one transaction, a savepoint per mail.
     """
-    if connection.vendor == "postgresql":
-        with transaction.atomic():
-            for tenant_id in _tenants_waiting():
-                if not _lock_tenant(tenant_id):
-                    continue  # another worker is on this tenant
-                claimed = _waiting().filter(channel__tenant_id=tenant_id).select_for_update(
-                    skip_locked=True, of=("self",)
-                )
-                mails = _share_channels(list(claimed[:BATCH]))
-                if mails:
-                    return _integrate_all(mails, _integrate_claimed)
-            return []
-    mails = _share_channels(list(_waiting()[:BATCH]))
-    # One write transaction per batch (a savepoint per mail): SQLite's commit is the cost
-    # that counts, and the lock is held for a batch's few milliseconds only.
     with transaction.atomic():
-        return _integrate_all(mails, integrate_if_waiting)
+        mails = _claim_postgresql() if connection.vendor == "postgresql" else _claim_sqlite()
+        return _integrate_all(_share_channels(mails))
 
 
-def _integrate_all(mails: list[InboundMail], step) -> list[str]:
+def _claim_postgresql() -> list[InboundMail]:
+    for tenant_id in _tenants_waiting():
+        if not _lock_tenant(tenant_id):
+            continue  # another worker is on this tenant
+        claimed = _waiting().filter(channel__tenant_id=tenant_id).select_for_update(
+            skip_locked=True, of=("self",)
+        )
+        if mails := list(claimed[:BATCH]):
+            return mails
+    return []
+
+
+def _claim_sqlite() -> list[InboundMail]:
+    # The transaction took SQLite's write lock at BEGIN (IMMEDIATE): no other process
+    # changes these mails or their channels until it commits, a batch's milliseconds.
+    return list(_waiting()[:BATCH])
+
+
+def _integrate_all(mails: list[InboundMail]) -> list[str]:
     with closing(parse_all(mails)) as verdicts:
-        return [_guarded(mail, step, parsed) for mail, parsed in zip(mails, verdicts, strict=True)]
+        return [_guarded(mail, parsed) for mail, parsed in zip(mails, verdicts, strict=True)]
 
 
 def _share_channels(mails: list[InboundMail]) -> list[InboundMail]:
@@ -107,17 +111,13 @@ def _share_channels(mails: list[InboundMail]) -> list[InboundMail]:
     return mails
 
 
-def _integrate_claimed(mail: InboundMail, parsed) -> str:
+def _guarded(mail: InboundMail, parsed) -> str:
+    """Integrate one claimed mail; a fault of ours schedules a retry instead of escaping."""
     if mail.channel.state != Channel.State.ACTIVE:
         return "skipped"  # blocked by an earlier mail of this batch
-    return integrate(mail, parsed)
-
-
-def _guarded(mail: InboundMail, step, parsed) -> str:
-    """Run one step on a mail; a fault of ours schedules a retry instead of escaping."""
     try:
         with transaction.atomic():
-            return step(mail, parsed)
+            return integrate(mail, parsed)
     except Exception:
         log.exception("integrating mail %s failed; will retry", mail.id)
         _schedule_retry(mail.id, mail.attempts)
