@@ -92,11 +92,6 @@ def test_mistakes_change_nothing(mr):
     assert mr.ok("tenant", "list").split().count("acme") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a receiver whose port is taken reports it only after aiosmtpd's whole "
-    "ready_timeout (10 s): Controller._run never sets its ready event when the bind fails",
-)
 def test_port_in_use_is_reported_at_once(mr, busy):
     proc = mr("run", "--smtp", "off", "--lmtp", f"127.0.0.1:{busy}", "--web", "off", timeout=3)
     assert_one_line_error(proc, 1, f"cannot start LMTP on 127.0.0.1:{busy}")
@@ -118,11 +113,6 @@ def test_unreachable_database_gets_one_line(mr):
     assert_one_line_error(proc, 69, "database unavailable")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a bad MAILROOM_* value (here MAILROOM_MAX_MAIL_BYTES=25MB) fails inside "
-    "django.setup(), before main()'s error handling: a traceback instead of one line",
-)
 @pytest.mark.parametrize(
     "name, value",
     [("MAILROOM_MAX_MAIL_BYTES", "25MB"), ("MAILROOM_DATABASE_URL", "mysqll://x/y")],

@@ -59,12 +59,6 @@ def test_lmtp_null_sender_is_accepted(live):
     assert stored(mr, DEMO_INBOUND) == before + 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: LMTP with the same recipient twice (or in two cases) answers 250 to both "
-    "RCPTs but gives only one reply after DATA; RFC 2033 4.2 wants one per successful RCPT, "
-    "so the client waits for the missing reply until it times out and sends the mail again",
-)
 def test_lmtp_same_recipient_twice_gets_a_reply_per_accepted_rcpt(live):
     mr, server = live
     before = stored(mr, DEMO_INBOUND)

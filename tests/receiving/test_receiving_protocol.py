@@ -19,11 +19,6 @@ def codes(replies: list[str]) -> list[str]:
     return [reply[:3] for reply in replies]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: EHLO does not announce PIPELINING (aiosmtpd never does), so per RFC 2920 "
-    "Postfix & co. wait for every reply: one round trip per command",
-)
 def test_ehlo_announces_pipelining(live):
     with Wire(live[1].smtp_port) as wire:
         ehlo = wire.command("EHLO sender.example")

@@ -261,11 +261,6 @@ def test_30_mb_mail_gets_552_with_the_default_25_mb_limit(live):
 # --- replies outside the spec's list -------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a body line over 1000 bytes gets '500 Line too long' (aiosmtpd's "
-    "line_length_limit), a reply outside the spec's list; the sender bounces the mail",
-)
 def test_mail_with_a_line_over_1000_bytes_is_accepted(live):
     with Wire(live[1].smtp_port) as wire:
         transaction(wire, [DEMO_INBOUND])
@@ -274,11 +269,6 @@ def test_mail_with_a_line_over_1000_bytes_is_accepted(live):
     assert reply.startswith("250"), reply
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a recipient with bytes that are not UTF-8 gets 451 (the lookup and then the "
-    "550 reply itself fail to encode), so the sender retries for days instead of a 550",
-)
 def test_recipient_that_is_not_utf8_gets_550_not_451(live):
     with Wire(live[1].smtp_port) as wire:
         wire.command("EHLO sender.example")
@@ -287,11 +277,6 @@ def test_recipient_that_is_not_utf8_gets_550_not_451(live):
     assert reply.startswith("550 5.1.1"), reply
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a sender address with bytes that are not UTF-8 is accepted at MAIL, then "
-    "every DATA gets 451 (storing mail_from fails to encode): never received, never refused",
-)
 def test_sender_that_is_not_utf8_does_not_get_451_forever(live):
     with Wire(live[1].smtp_port) as wire:
         wire.command("EHLO sender.example")

@@ -38,8 +38,21 @@ class TransitHandler:
             self._executor, lambda: _in_thread(fn, *args, **kwargs)
         )
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        # aiosmtpd handles pipelined commands (RFC 2920) but does not say so.
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        # A reverse-path that is not UTF-8 (kept by aiosmtpd as surrogates) is kept, readable.
+        envelope.mail_from = _readable(address)
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 Ok"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         address = normalise(address)
+        if _readable(address) != address:
+            return replies.UNKNOWN_RECIPIENT_UNSHOWN  # no channel has such an address
         if not is_address(address):
             return replies.BAD_RECIPIENT
         try:
@@ -49,9 +62,9 @@ class TransitHandler:
             return replies.LOCAL_FAULT
         if channel is None:
             return replies.UNKNOWN_RECIPIENT.format(address=address)
-        if address not in envelope.rcpt_tos:
-            envelope.rcpt_tos.append(address)
-            envelope.channels = [*getattr(envelope, "channels", []), channel]
+        # Every accepted RCPT counts (LMTP answers each after DATA); each channel stores once.
+        envelope.rcpt_tos.append(address)
+        envelope.channels = {**getattr(envelope, "channels", {}), channel.id: channel}
         return "250 2.1.5 Ok"
 
     async def handle_DATA(self, server, session, envelope):
@@ -61,16 +74,16 @@ class TransitHandler:
             ids = await self._db(
                 store_mail,
                 envelope.original_content,
-                channels=envelope.channels,
+                channels=list(envelope.channels.values()),
                 mail_from=mail_from,
                 peer=_peer(session),
                 source=self.source,
             )
         except Exception:
             log.exception("storing a mail failed, answered 451")
-            return self._per_recipient(replies.LOCAL_FAULT, len(envelope.channels))
+            return self._per_recipient(replies.LOCAL_FAULT, len(envelope.rcpt_tos))
         ok = replies.OK.format(ids=",".join(map(str, ids)))
-        return self._per_recipient(ok, len(ids))
+        return self._per_recipient(ok, len(envelope.rcpt_tos))
 
     def _per_recipient(self, reply: str, count: int) -> str:
         """LMTP (RFC 2033 4.2) wants one reply per accepted recipient; SMTP wants one."""
@@ -82,6 +95,11 @@ class TransitHandler:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
+
+
+def _readable(text: str) -> str:
+    """aiosmtpd keeps bytes that are not UTF-8 as lone surrogates: make them U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _peer(session) -> str:

@@ -1,5 +1,7 @@
 """The SMTP and LMTP servers (aiosmtpd), each in its own thread with its own event loop."""
 
+import socket
+
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP
@@ -25,11 +27,13 @@ class _Rewriting:
 
 
 class MailroomSMTP(_Rewriting, SMTP):
-    pass
+    # RFC 5321 4.5.3.1.6 caps a line at 1000 octets, but real mail breaks it (Postfix
+    # accepts such lines too); refusing would bounce the customer's mail for good.
+    line_length_limit = 1 << 20
 
 
 class MailroomLMTP(_Rewriting, LMTP):
-    pass
+    line_length_limit = 1 << 20
 
 
 class ReceiverController(Controller):
@@ -51,6 +55,13 @@ class ReceiverController(Controller):
             hostname=settings.MAILROOM["HOSTNAME"],
             ident="Mailroom ESMTP",
         )
+
+    def start(self) -> None:
+        # aiosmtpd reports a failed bind only after its whole ready_timeout: try it first.
+        with socket.socket(socket.AF_INET6 if ":" in self.hostname else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((self.hostname, self.port))
+        super().start()
 
     def stop(self, no_assert: bool = False):
         super().stop(no_assert=no_assert)
