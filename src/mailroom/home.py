@@ -4,11 +4,18 @@ import os
 import secrets
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 
 def data_home() -> Path:
     """The data folder: MAILROOM_HOME, else ./data; created on first use."""
     home = Path(os.environ.get("MAILROOM_HOME") or Path.cwd() / "data").resolve()
-    home.mkdir(parents=True, exist_ok=True)
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"MAILROOM_HOME {home} cannot be the data folder: {exc.strerror}"
+        ) from None
     return home
 
 

@@ -10,6 +10,7 @@ import os
 import sys
 
 import django
+from django.core.exceptions import ImproperlyConfigured
 
 # Each name is a module of mailroom.cli.commands with register(subparsers).
 COMMANDS = [
@@ -17,7 +18,7 @@ COMMANDS = [
     "integrate", "parse", "requests", "errors", "unblock",
 ]
 
-EX_USAGE, EX_UNAVAILABLE, EX_SOFTWARE = 64, 69, 70
+EX_USAGE, EX_UNAVAILABLE, EX_SOFTWARE, EX_CONFIG = 64, 69, 70, 78  # sysexits.h
 
 
 class Parser(argparse.ArgumentParser):
@@ -37,7 +38,10 @@ def build_parser() -> Parser:
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mailroom.settings")
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        return _fail(f"bad configuration: {exc}", EX_CONFIG)
     from django.db import OperationalError
 
     from mailroom.core.errors import MailroomError
