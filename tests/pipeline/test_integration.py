@@ -1,6 +1,7 @@
 """Integration seen from outside: mails sent over SMTP become requests, messages or errors."""
 
 import json
+import time
 
 import pytest
 
@@ -134,3 +135,16 @@ def test_replay_and_dismiss_change_the_log(mr):
     assert [e["id"] for e in mr.errors()] == [second]
     proc = mr("replay", "999999")
     assert proc.returncode != 0 and "no mail with id 999999" in proc.stderr
+
+
+def test_mailroom_run_integrates_by_itself(mailroom):
+    from conftest import Server
+
+    running = Server(mailroom)  # with its worker this time
+    send(running.smtp_port, mail(subject="handled by run"), DEMO_INBOUND)
+    deadline = time.monotonic() + 30
+    while not json.loads(mailroom.ok("requests", "--json")):
+        assert time.monotonic() < deadline, "mailroom run did not integrate the mail"
+        time.sleep(0.2)
+    [request] = json.loads(mailroom.ok("requests", "--json"))
+    assert request["subject"] == "handled by run"
