@@ -34,6 +34,8 @@ def test_new_mail_opens_request_one(mr):
     assert (request["number"], request["subject"]) == (1, "Printer on fire")
     assert request["requester"] == "alice@customer.example"
     assert request["messages"][0]["rule"] == "new-request"
+    channel = mr.channel()
+    assert channel["received_total"] == 1 and channel["counts"]["integrated"] == 1
 
 
 def test_replies_thread_by_header_and_by_tag_from_requester(mr):

@@ -23,6 +23,9 @@ def channel_summaries() -> list[dict]:
             "state": ch.state,
             "state_reason": ch.state_reason,
             "state_changed_at": ch.state_changed_at.isoformat() if ch.state_changed_at else None,
+            # Every mail ever received, whatever became of it; `counts` splits it by state
+            # ("received" there means still waiting for integration).
+            "received_total": sum(counts.get(ch.id, {}).values()),
             "counts": {s: counts.get(ch.id, {}).get(s, 0) for s in InboundMail.State.values},
             "errors_in_window": errors_in_window(ch),
             "block_threshold": ch.effective_threshold,
