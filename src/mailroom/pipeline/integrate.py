@@ -1,10 +1,9 @@
-"""Integrating one mail in transit: parse -> check -> match -> apply, and record the outcome.
+"""Integrating mail in transit: parse -> check -> match -> apply, and record the outcome.
 
 Every mail ends in exactly one state with a reason a person can read. Only a fault of
 ours (an exception that is not a verdict on the mail) escapes, for the worker to retry.
 """
 
-import logging
 from collections.abc import Iterator
 
 from django.conf import settings
@@ -17,8 +16,6 @@ from mailroom.pipeline.check import check
 from mailroom.pipeline.match import duplicate_of, find_request
 from mailroom.pipeline.outcomes import Ignored, NotConforming
 from mailroom.pipeline.rawheaders import raw_header
-
-log = logging.getLogger(__name__)
 
 Parsed = ParsedMail | NotConforming
 
