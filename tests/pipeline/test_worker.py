@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import MAILROOM, need
+from conftest import MAILROOM
 from mails import mail
 
 INBOUND = "support-load@in.mailroom.localhost"
@@ -35,6 +35,12 @@ def mail_folder(mailroom, tmp_path):
 def loaded(mailroom, mail_folder):
     mailroom.ok("import", "--channel", INBOUND, str(mail_folder))
     return mailroom
+
+
+def _integrated_count(output: bytes) -> int:
+    """From `integration: 120 integrated, ...` (or `nothing to do`) to 120 (or 0)."""
+    head = output.split(b" integrated")[0].split()
+    return int(head[-1]) if head and head[-1].isdigit() else 0
 
 
 def _outcome(mailroom, tenant: str = "load") -> tuple[dict, list[dict]]:
@@ -71,9 +77,11 @@ def test_worker_killed_mid_integration_then_restarted_integrates_each_mail_once(
     _assert_each_mail_once(loaded)
 
 
-def test_two_workers_on_postgresql_never_integrate_a_mail_twice(mailroom, mail_folder):
-    """Two tenants' mail, two workers: each tenant's replies still thread in order."""
-    need("MAILROOM_DATABASE_URL" in mailroom.env, "needs PostgreSQL (scripts/test second pass)")
+def test_two_workers_never_integrate_a_mail_twice(mailroom, mail_folder):
+    """Two tenants' mail, two workers: each tenant's replies still thread in order.
+
+    On PostgreSQL they work in parallel (a tenant each); on SQLite they take turns.
+    """
     mailroom.ok("tenant", "add", "other")
     mailroom.ok("channel", "add", "other", "help@other.example", "--inbound", OTHER)
     # Both workers are polling before the mail arrives, so they really compete for it.
@@ -95,7 +103,9 @@ def test_two_workers_on_postgresql_never_integrate_a_mail_twice(mailroom, mail_f
     outputs = [w.communicate(timeout=60) for w in workers]
     assert all(w.returncode == 0 for w in workers), outputs
     assert not any(b"will retry" in err for _, err in outputs), outputs
-    done = [int(out.split(b" integrated")[0].split()[-1]) for out, _ in outputs]
-    assert sum(done) == 2 * MAILS and all(done), done  # both worked, and shared the load
+    done = [_integrated_count(out) for out, _ in outputs]
+    assert sum(done) == 2 * MAILS, done
+    if "MAILROOM_DATABASE_URL" in mailroom.env:
+        assert all(done), done  # on PostgreSQL both really worked (SQLite may starve one)
     _assert_each_mail_once(mailroom, "load")
     _assert_each_mail_once(mailroom, "other")
