@@ -17,7 +17,6 @@ import os
 import signal
 import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 
 from mailroom.parsing.errors import ParseError, TooComplex, Unparseable
@@ -51,16 +50,14 @@ class _Child:
 
 _lock = threading.Lock()
 _child: _Child | None = None
-_send_pool: ThreadPoolExecutor | None = None
 
 
 def _forget_parents_child() -> None:
     # In a fork of this process the child and its pipe belong to the parent, and the lock
     # may have been held by a thread that does not exist here.
-    global _child, _lock, _send_pool
+    global _child, _lock
     _child = None
     _lock = threading.Lock()
-    _send_pool = None
 
 
 os.register_at_fork(after_in_child=_forget_parents_child)
@@ -82,10 +79,10 @@ def parse_many(
     """Parse mails in order, one result (a ParsedMail or a ParseError) per mail.
 
     While the caller works on one result, the child already parses the next mail: with
-    two cores, parsing costs the caller almost nothing. The next mail is sent only once
-    the current result is read, so neither side ever blocks writing to the other; it is
-    written by a helper thread, as a mail larger than the socket's buffer would otherwise
-    hold the caller until the child is scheduled to read it.
+    two cores, parsing costs the caller little more than the copying. The next mail is
+    sent only once the current result is read, when the child waits for it, so neither
+    side ever blocks writing to the other. (A helper thread to send was slower: it waits
+    for the GIL while the caller works.)
     """
     with _lock:
         pending = iter(raws)
@@ -96,17 +93,9 @@ def parse_many(
         while raw is not None:
             result = _receive(_current_child(), limits)
             raw = next(pending, None)
-            sending = _sender().submit(_send, raw, limits) if raw is not None else None
+            if raw is not None:
+                _send(raw, limits)
             yield result
-            if sending is not None:
-                sending.result()  # re-raises a failure to start a new child
-
-
-def _sender() -> ThreadPoolExecutor:
-    global _send_pool
-    if _send_pool is None:
-        _send_pool = ThreadPoolExecutor(1, thread_name_prefix="mailroom-parser-send")
-    return _send_pool
 
 
 def _send(raw: bytes, limits: ParseLimits) -> None:
