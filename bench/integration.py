@@ -47,18 +47,43 @@ for path in sorted(pathlib.Path(sys.argv[1]).glob("*.eml")):
 
 
 def run_child(cmd: list, env: dict | None = None) -> tuple[float, int, str]:
-    """Run to the end; wall seconds, that process's peak RSS in MB, its stdout."""
+    """Run to the end; wall seconds, peak RSS in MB (the process plus its own children,
+    such as the parser process, each at its peak), its stdout."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
+        children_peak = 0
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            children_peak = max(children_peak, _children_peak_kb(proc.pid))
+            time.sleep(0.05)
         elapsed = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode:
             err.seek(0)
             sys.exit(f"{' '.join(map(str, cmd))} failed:\n{err.read().decode()[-2000:]}")
         out.seek(0)
-        return elapsed, usage.ru_maxrss // 1024, out.read().decode()
+        return elapsed, (usage.ru_maxrss + children_peak) // 1024, out.read().decode()
+
+
+def _children_peak_kb(pid: int) -> int:
+    """Sum of the peak RSS (VmHWM) of a process's direct children, from /proc."""
+    total = 0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0
+    for child in children:
+        try:
+            status = Path(f"/proc/{child}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                total += int(line.split()[1])
+    return total
 
 
 def check_result(requests: list[dict], manifest: Path) -> dict:
