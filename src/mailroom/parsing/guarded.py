@@ -90,12 +90,18 @@ def parse_many(
         if raw is None:
             return
         _send(raw, limits)
-        while raw is not None:
-            result = _receive(_current_child(), limits)
-            raw = next(pending, None)
+        try:
+            while raw is not None:
+                result = _receive(_current_child(), limits)
+                raw = next(pending, None)
+                if raw is not None:
+                    _send(raw, limits)
+                yield result
+        finally:
             if raw is not None:
-                _send(raw, limits)
-            yield result
+                # Stopped early with a mail in the child: its result must never be taken
+                # for the next caller's mail, so that child goes.
+                _replace_child()
 
 
 def _send(raw: bytes, limits: ParseLimits) -> None:
