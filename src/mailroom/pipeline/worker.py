@@ -14,6 +14,7 @@ retried with back-off.
 
 import logging
 import threading
+import time
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -68,6 +69,7 @@ def _lock_tenant(tenant_id: int) -> bool:
 
 
 BATCH = 20  # mails claimed at once: fewer queue queries, still a short transaction
+BATCH_SECONDS = 2.0
 
 
 def integrate_batch() -> list[str]:
@@ -99,8 +101,19 @@ def _claim_sqlite() -> list[InboundMail]:
 
 
 def _integrate_all(mails: list[InboundMail]) -> list[str]:
+    """Integrate a claimed batch, stopping after BATCH_SECONDS: the rest waits its turn.
+
+    The budget bounds how long a batch holds SQLite's write lock (receivers wait for it)
+    when its mails are slow to parse: at most the budget plus one parse time limit.
+    """
+    deadline = time.monotonic() + BATCH_SECONDS
+    states = []
     with closing(parse_all(mails)) as verdicts:
-        return [_guarded(mail, parsed) for mail, parsed in zip(mails, verdicts, strict=True)]
+        for mail, parsed in zip(mails, verdicts, strict=True):
+            states.append(_guarded(mail, parsed))
+            if time.monotonic() > deadline:
+                break
+    return states
 
 
 def _share_channels(mails: list[InboundMail]) -> list[InboundMail]:
