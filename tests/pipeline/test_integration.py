@@ -122,7 +122,10 @@ def test_block_at_threshold_and_release_in_arrival_order(mr):
     assert "unblocked" in mr.ok("unblock", DEMO_INBOUND)
     mr.integrate()
     assert [r["subject"] for r in mr.requests()] == ["first good", "second good"]
-    assert mr.channel()["state"] == "active"
+    channel = mr.channel()
+    assert channel["state"] == "active"
+    assert [e["kind"] for e in channel["events"]] == ["unblocked", "blocked"]
+    assert "no-sender x10" in channel["events"][1]["reason"]
 
 
 def test_replay_and_dismiss_change_the_log(mr):

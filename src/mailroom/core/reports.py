@@ -31,6 +31,15 @@ def channel_summaries() -> list[dict]:
             "block_threshold": ch.effective_threshold,
             "block_window_hours": int(ch.effective_window.total_seconds() // 3600),
             "last_received_at": last[ch.id].isoformat() if ch.id in last else None,
+            "events": _recent_events(ch),
         }
         for ch in Channel.objects.select_related("tenant")
+    ]
+
+
+def _recent_events(channel: Channel, count: int = 10) -> list[dict]:
+    """The channel's latest blocks, unblocks, replays and dismissals, newest first."""
+    return [
+        {"kind": e.kind, "reason": e.reason, "actor": e.actor, "at": e.at.isoformat()}
+        for e in channel.events.order_by("-id")[:count]
     ]
