@@ -153,3 +153,21 @@ def test_mailroom_run_integrates_by_itself(mailroom):
         time.sleep(0.2)
     [request] = json.loads(mailroom.ok("requests", "--json"))
     assert request["subject"] == "handled by run"
+
+
+def test_attachment_is_stored_by_hash_and_shown_under_a_safe_name(mr):
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "alice@customer.example", DEMO_INBOUND, "logs"
+    msg.set_content("see attached")
+    msg.add_attachment(b"#!/bin/sh\nrm -rf /\n", maintype="application",
+                       subtype="octet-stream", filename="../../evil.sh")
+    mr.send(msg.as_bytes())
+    mr.integrate()
+    [attachment] = mr.requests()[0]["messages"][0]["attachments"]
+    assert attachment["filename"] == "../../evil.sh"  # shown as sent...
+    assert "/" not in attachment["safe_name"] and ".." not in attachment["safe_name"]
+    stored = mr.home / "attachments" / attachment["sha256"][:2] / attachment["sha256"]
+    assert stored.read_bytes() == b"#!/bin/sh\nrm -rf /\n"  # ...kept under its hash
+    assert not list(mr.home.rglob("evil.sh"))
