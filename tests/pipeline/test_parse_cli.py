@@ -37,3 +37,13 @@ def test_every_corpus_file_parses_or_gets_an_error_code_within_5_s(mailroom):
     # Many corpus files are bare reply bodies, not mails (no sender): those are errors.
     zammad = [r for r in results if r["file"].endswith(".box")]
     assert zammad and all(r["ok"] for r in zammad)
+
+
+def test_parse_gives_the_codes_integration_gives_before_parsing(mailroom, tmp_path):
+    empty, big = tmp_path / "empty.eml", tmp_path / "big.eml"
+    empty.write_bytes(b"\r\n")
+    big.write_bytes(b"Subject: big\r\n\r\n" + b"x" * 2000)
+    mailroom.env["MAILROOM_MAX_MAIL_BYTES"] = "1000"
+    proc = mailroom("parse", "--json", str(empty), str(big))
+    codes = [json.loads(line)["error_code"] for line in proc.stdout.splitlines()]
+    assert proc.returncode == 1 and codes == ["empty", "too-large"]

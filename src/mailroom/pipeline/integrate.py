@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from mailroom.core.models import InboundMail
-from mailroom.parsing import ParsedMail, ParseError, ParseLimits, parse_many
+from mailroom.parsing import ParsedMail, ParseError, ParseLimits, parse_mail_guarded, parse_many
 from mailroom.pipeline import apply, block
 from mailroom.pipeline.check import check
 from mailroom.pipeline.match import duplicate_of, find_request
@@ -25,17 +25,31 @@ def parse_limits() -> ParseLimits:
     return ParseLimits(timeout_s=settings.MAILROOM["PARSE_TIMEOUT_S"])
 
 
-def _before_parsing(mail: InboundMail) -> NotConforming | None:
-    """The verdicts that need no parsing: an empty mail, a mail over the size limit."""
+def verdict_before_parsing(raw: bytes) -> NotConforming | None:
+    """The verdicts that need no parsing: a mail over the size limit, an empty mail."""
     limit = settings.MAILROOM["MAX_MAIL_BYTES"]
-    if mail.size > limit:
+    if len(raw) > limit:
         return NotConforming(
             "too-large",
-            f"The mail is {mail.size / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit.",
+            f"The mail is {len(raw) / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit.",
         )
-    if not bytes(mail.raw).strip():
+    if not raw.strip():
         return NotConforming("empty", "The mail is empty: no header, no text, nothing to read.")
     return None
+
+
+def _as_verdict(result: ParsedMail | ParseError) -> Parsed:
+    return NotConforming(result.code, result.text) if isinstance(result, ParseError) else result
+
+
+def parse_one(raw: bytes) -> Parsed:
+    """The parse step for one mail, as `mailroom parse` shows it; no database access."""
+    if early := verdict_before_parsing(raw):
+        return early
+    try:
+        return parse_mail_guarded(raw, parse_limits())
+    except ParseError as exc:
+        return _as_verdict(exc)
 
 
 def parse_all(mails: list[InboundMail]) -> Iterator[Parsed]:
@@ -44,16 +58,13 @@ def parse_all(mails: list[InboundMail]) -> Iterator[Parsed]:
     Mails are parsed one ahead in the guarded child process (see parsing.parse_many).
     Close the iterator when stopping early: it holds the parser until then.
     """
-    early = [_before_parsing(mail) for mail in mails]
-    to_parse = (bytes(m.raw) for m, verdict in zip(mails, early, strict=True) if not verdict)
+    raws = [bytes(mail.raw) for mail in mails]
+    early = [verdict_before_parsing(raw) for raw in raws]
+    to_parse = (raw for raw, verdict in zip(raws, early, strict=True) if not verdict)
     results = parse_many(to_parse, parse_limits())
     try:
         for verdict in early:
-            if verdict is None:
-                result = next(results)
-                verdict = NotConforming(result.code, result.text) if isinstance(
-                    result, ParseError) else result
-            yield verdict
+            yield verdict or _as_verdict(next(results))
     finally:
         results.close()
 

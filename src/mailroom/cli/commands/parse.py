@@ -3,11 +3,8 @@
 import json
 from pathlib import Path
 
-from django.conf import settings
-
-from mailroom.parsing import ParseError, parse_mail_guarded
 from mailroom.pipeline.check import check
-from mailroom.pipeline.integrate import parse_limits
+from mailroom.pipeline.integrate import parse_one
 from mailroom.pipeline.outcomes import Ignored, NotConforming
 
 
@@ -36,13 +33,9 @@ def parse_file(path: Path) -> dict:
         raw = path.read_bytes()
     except OSError as exc:
         return {**result, "error_code": "unreadable", "error_text": f"cannot read: {exc.strerror}"}
-    limit = settings.MAILROOM["MAX_MAIL_BYTES"]
-    if len(raw) > limit:
-        return {**result, "error_code": "too-large", "error_text": f"over {limit} bytes"}
-    try:
-        parsed = parse_mail_guarded(raw, parse_limits())
-    except ParseError as exc:
-        return {**result, "error_code": exc.code, "error_text": exc.text}
+    parsed = parse_one(raw)  # exactly what the worker sees
+    if isinstance(parsed, NotConforming):
+        return {**result, "error_code": parsed.code, "error_text": parsed.text}
     result.update(parsed.to_json())
     try:
         check(parsed, envelope_sender="")
