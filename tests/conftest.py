@@ -119,12 +119,26 @@ class Mailroom:
                     proc.wait()
 
 
+def initialised(home: Path) -> Mailroom:
+    """A Mailroom with a new data folder and database, migrated."""
+    mr = Mailroom(home)
+    mr.home.mkdir()
+    mr.ok("init")
+    return mr
+
+
+def with_acme(home: Path) -> Mailroom:
+    """An initialised Mailroom with tenant acme and its channel contact@acme.example."""
+    mr = initialised(home)
+    mr.ok("tenant", "add", "acme")
+    mr.ok("channel", "add", "acme", "contact@acme.example")
+    return mr
+
+
 @pytest.fixture
 def mailroom(tmp_path):
     """An initialised, empty Mailroom (its own data folder and database)."""
-    mr = Mailroom(tmp_path / "home")
-    mr.home.mkdir()
-    mr.ok("init")
+    mr = initialised(tmp_path / "home")
     yield mr
     mr.stop_all()
 

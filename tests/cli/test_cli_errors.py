@@ -5,7 +5,7 @@ import socket
 
 import pytest
 
-from conftest import Mailroom
+from conftest import with_acme
 
 INBOUND = "acme-contact@in.mailroom.localhost"
 
@@ -41,11 +41,7 @@ ERRORS = [
 @pytest.fixture(scope="module")
 def mr(tmp_path_factory):
     """A Mailroom with tenant acme and its channel, shared by the table's rows."""
-    mr = Mailroom(tmp_path_factory.mktemp("mailroom") / "home")
-    mr.home.mkdir()
-    mr.ok("init")
-    mr.ok("tenant", "add", "acme")
-    mr.ok("channel", "add", "acme", "contact@acme.example")
+    mr = with_acme(tmp_path_factory.mktemp("mailroom") / "home")
     mr.eml = mr.home / "one.eml"
     mr.eml.write_bytes(b"Subject: hi\r\n\r\nhello\r\n")
     return mr

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import DEMO_INBOUND, Mailroom, free_port, port_open
+from conftest import DEMO_INBOUND, free_port, port_open, with_acme
 
 INBOUND = "acme-contact@in.mailroom.localhost"
 MAIL = b"From: alice@customer.example\r\nSubject: hello\r\n\r\nHello.\r\n"
@@ -17,11 +17,7 @@ MAIL = b"From: alice@customer.example\r\nSubject: hello\r\n\r\nHello.\r\n"
 @pytest.fixture(scope="module")
 def mr(tmp_path_factory):
     """A Mailroom with tenant acme and one channel (no demo: `smtp` never makes one)."""
-    mr = Mailroom(tmp_path_factory.mktemp("mailroom") / "home")
-    mr.home.mkdir()
-    mr.ok("init")
-    mr.ok("tenant", "add", "acme")
-    mr.ok("channel", "add", "acme", "contact@acme.example")
+    mr = with_acme(tmp_path_factory.mktemp("mailroom") / "home")
     yield mr
     mr.stop_all()
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from conftest import Mailroom
+from conftest import initialised
 
 PLATFORM_DOMAIN = "in.mailroom.localhost"
 MAIL = (
@@ -20,10 +20,7 @@ MAIL = (
 @pytest.fixture(scope="module")
 def mr(tmp_path_factory):
     """One initialised Mailroom for the module; each test uses tenants of its own."""
-    mr = Mailroom(tmp_path_factory.mktemp("mailroom") / "home")
-    mr.home.mkdir()
-    mr.ok("init")
-    return mr
+    return initialised(tmp_path_factory.mktemp("mailroom") / "home")
 
 
 def rows(mr) -> dict[str, dict]:

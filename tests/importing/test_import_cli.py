@@ -10,7 +10,7 @@ import json
 import pytest
 from mailfiles import MBOX, eml, make_maildir, write
 
-from conftest import CORPUS, Mailroom, need
+from conftest import CORPUS, need, with_acme
 
 INBOUND = "acme-contact@in.mailroom.localhost"
 PUBLIC = "contact@acme.example"
@@ -19,11 +19,7 @@ PUBLIC = "contact@acme.example"
 @pytest.fixture(scope="module")
 def mr(tmp_path_factory):
     """A Mailroom with tenant acme and its channel contact@acme.example."""
-    mr = Mailroom(tmp_path_factory.mktemp("mailroom") / "home")
-    mr.home.mkdir()
-    mr.ok("init")
-    mr.ok("tenant", "add", "acme")
-    mr.ok("channel", "add", "acme", PUBLIC)
+    mr = with_acme(tmp_path_factory.mktemp("mailroom") / "home")
     return mr
 
 
